@@ -1,0 +1,43 @@
+"""Project-wide middleware: response headers every client relies on, and the API body limit."""
+
+from django.conf import settings
+
+from instainstru.api import is_api_path, json_error
+
+
+class SiteHeadersMiddleware:
+    """Adds X-Site-Mode to every response, errors included.
+
+    SITE_MODE comes from the settings module only; nothing in the request can change it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["X-Site-Mode"] = settings.SITE_MODE
+        return response
+
+
+class BodySizeLimitMiddleware:
+    """Refuses API bodies over API_MAX_BODY_BYTES with 413 before anything reads them.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE only trips once the body is read, as a 400; checking the
+    declared length here gives clients the contract's 413 and spares the worker the read. Bodies
+    without a Content-Length still hit DATA_UPLOAD_MAX_MEMORY_SIZE, which the API's exception
+    handler also turns into 413. The admin's CSV upload is not under /api/ and keeps its own limit.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_api_path(request.path):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return json_error("Content-Length is not a number.", "invalid", 400)
+            if length > settings.API_MAX_BODY_BYTES:
+                return json_error("The request body is larger than 1 MiB.", "too_large", 413)
+        return self.get_response(request)

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from accounts import api as accounts_api
+from instainstru.health import health
+
+urlpatterns = [
+    path("health", health, name="health"),
+    path("auth/csrf", accounts_api.CsrfApi.as_view(), name="auth-csrf"),
+    path("auth/register", accounts_api.RegisterApi.as_view(), name="auth-register"),
+    path("auth/login", accounts_api.LoginApi.as_view(), name="auth-login"),
+    path("auth/logout", accounts_api.LogoutApi.as_view(), name="auth-logout"),
+    path("auth/me", accounts_api.MeApi.as_view(), name="auth-me"),
+    path(
+        "api/public/session/guest",
+        accounts_api.GuestSessionApi.as_view(),
+        name="guest-session",
+    ),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "instainstru.api.handler400"
+handler403 = "instainstru.api.handler403"
+handler404 = "instainstru.api.handler404"
+handler500 = "instainstru.api.handler500"
