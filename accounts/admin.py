@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
@@ -25,6 +25,18 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "full_name", "role", "is_staff", "is_active", "date_joined")
     list_filter = ("role", "is_staff", "is_active")
     search_fields = ("email", "full_name")
+    actions = ["grant_beta_access"]
+
+    @admin.action(description="Grant beta access (with their role)")
+    def grant_beta_access(self, request, queryset):
+        from beta.services import beta_access_grant
+
+        for user in queryset:
+            beta_access_grant(user=user, role=user.role, granted_by=request.user)
+        self.message_user(
+            request, f"{queryset.count()} user(s) have beta access.", messages.SUCCESS
+        )
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("full_name", "role")}),

@@ -47,7 +47,7 @@ def log_in(request, user):
     django.contrib.auth.login keeps the key when the same user logs in again; the contract wants a
     new key every time (session fixation), so the key is cycled unconditionally.
     """
-    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, user, backend="accounts.backends.EmailBackend")
     request.session.cycle_key()
     services.guest_convert(guest_id=request.COOKIES.get(settings.GUEST_COOKIE_NAME), user=user)
 
@@ -117,6 +117,7 @@ class RegisterApi(APIView):
                 password=data["password"],
                 full_name=data["full_name"],
                 role=data["role"],
+                invite_code=data.get("invite_code") or None,
             )
             log_in(request, user)
         return Response(me_payload(user), status=status.HTTP_201_CREATED)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import GuestSession, User
+from beta.selectors import beta_summary_for
 
 
 def guest_active_since():
@@ -30,6 +31,6 @@ def me_payload(user):
         "full_name": user.full_name,
         "role": user.role,
         "is_staff": user.is_staff,
-        "beta": {"phase": None, "has_access": False, "access_role": None},
+        "beta": beta_summary_for(user),
         "site_mode": settings.SITE_MODE,
     }

@@ -6,7 +6,9 @@ from rest_framework import status
 
 from accounts.models import GuestSession, User
 from accounts.selectors import guest_get_active
+from beta.selectors import beta_state
 from instainstru.api import ApplicationError
+from invites.services import invite_lock, invite_redeem
 
 
 def email_taken_error():
@@ -18,18 +20,37 @@ def email_taken_error():
 
 
 @transaction.atomic
-def user_register(*, email: str, password: str, full_name: str, role: str) -> User:
-    """Creates the account. The unique index decides races on one e-mail, not a prior read."""
+def user_register(
+    *, email: str, password: str, full_name: str, role: str, invite_code: str | None = None
+) -> User:
+    """Creates the account, redeeming the invite in the same transaction.
+
+    Checks run in the contract's order: the e-mail (409), then the invite. The invite row is
+    locked until commit, and the unique e-mail index, not the prior read, decides e-mail races.
+    """
     email = User.objects.normalize_email(email)
     if User.objects.filter(email=email).exists():
         raise email_taken_error()
+    invite = None
+    if invite_code:
+        invite = invite_lock(code=invite_code, email=email)
+        role = invite.role  # the invite's role wins over the body's
+    elif beta_state().invite_required_at_signup():
+        raise ApplicationError(
+            "An invite is needed to sign up during this phase of the beta.",
+            code="invite_required",
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
     try:
         with transaction.atomic():
-            return User.objects.create_user(
+            user = User.objects.create_user(
                 email=email, password=password, full_name=full_name.strip(), role=role
             )
     except IntegrityError as exc:
         raise email_taken_error() from exc
+    if invite is not None:
+        invite_redeem(invite=invite, user=user)
+    return user
 
 
 def guest_touch_or_create(*, guest_id: str | None) -> tuple[GuestSession, bool]:
@@ -53,7 +74,9 @@ def guest_convert(*, guest_id: str | None, user: User) -> GuestSession | None:
     if guest is None:
         return None
     if guest.converted_user_id is None:
-        GuestSession.objects.filter(pk=guest.pk).update(
+        # converted_user__isnull in the UPDATE, not only the read above: of two logins racing on
+        # one guest, the second waits for the first's row lock and then converts nothing.
+        GuestSession.objects.filter(pk=guest.pk, converted_user__isnull=True).update(
             converted_user=user, converted_at=timezone.now()
         )
     return guest

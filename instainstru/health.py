@@ -10,6 +10,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from beta.selectors import beta_state
+
 logger = logging.getLogger(__name__)
 
 
@@ -36,6 +38,13 @@ def cache_ok():
         return False
 
 
+def phase_label():
+    try:
+        return beta_state().label
+    except Exception:
+        return "unknown"
+
+
 @never_cache
 @require_GET
 def health(request):
@@ -46,7 +55,7 @@ def health(request):
         "db": "ok" if db else "down",
         "cache": "ok" if cached else "down",
         "site_mode": settings.SITE_MODE,
-        "phase": None,
+        "phase": phase_label(),
     }
     if not db:
         body.update(detail="The database is unreachable.", code="unavailable")

@@ -1,23 +1,8 @@
-"""Project-wide middleware: response headers every client relies on, and the API body limit."""
+"""Project-wide middleware: the API body limit."""
 
 from django.conf import settings
 
 from instainstru.api import is_api_path, json_error
-
-
-class SiteHeadersMiddleware:
-    """Adds X-Site-Mode to every response, errors included.
-
-    SITE_MODE comes from the settings module only; nothing in the request can change it.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        response["X-Site-Mode"] = settings.SITE_MODE
-        return response
 
 
 class BodySizeLimitMiddleware:

@@ -3,7 +3,10 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import api as accounts_api
+from beta import api as beta_api
+from bookings import api as bookings_api
 from instainstru.health import health
+from invites import api as invites_api
 
 urlpatterns = [
     path("health", health, name="health"),
@@ -16,6 +19,21 @@ urlpatterns = [
         "api/public/session/guest",
         accounts_api.GuestSessionApi.as_view(),
         name="guest-session",
+    ),
+    path("api/beta/settings", beta_api.BetaSettingsApi.as_view(), name="beta-settings"),
+    path(
+        "api/beta/invites/validate",
+        invites_api.InviteValidateApi.as_view(),
+        name="invite-validate",
+    ),
+    path("api/beta/invites/redeem", invites_api.InviteRedeemApi.as_view(), name="invite-redeem"),
+    path("api/preview/unlock", beta_api.PreviewUnlockApi.as_view(), name="preview-unlock"),
+    path("api/bookings/", bookings_api.BookingCreateApi.as_view(), name="booking-create"),
+    path("api/bookings/history", bookings_api.BookingHistoryApi.as_view(), name="booking-history"),
+    path(
+        "api/bookings/<int:booking_id>/complete",
+        bookings_api.BookingCompleteApi.as_view(),
+        name="booking-complete",
     ),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("admin/", admin.site.urls),

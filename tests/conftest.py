@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from beta.services import beta_settings_update
 from tests.factories import UserFactory
 
 PASSWORD = "correct-horse-battery-staple"
@@ -15,6 +16,23 @@ def _clean_cache():
     for alias in ("default", "sessions"):
         caches[alias].clear()
     yield
+
+
+@pytest.fixture
+def set_beta(db, django_capture_on_commit_callbacks):
+    """Changes the beta settings through the service, running its on-commit broadcast."""
+
+    def change(**changes):
+        with django_capture_on_commit_callbacks(execute=True):
+            beta_settings_update(changed_by=None, via="test", **changes)
+
+    return change
+
+
+@pytest.fixture
+def open_signup(set_beta):
+    """Registration without an invite (the default phase, instructor_only, needs one)."""
+    set_beta(phase="open")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.models import GuestSession
 from tests.conftest import login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("open_signup")]
 
 URL = "/api/public/session/guest"
 

@@ -3,7 +3,7 @@ import pytest
 from accounts.models import User
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("open_signup")]
 
 VALID = {
     "email": "New.Person@Example.com",

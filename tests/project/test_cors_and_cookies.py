@@ -113,9 +113,13 @@ def test_prod_cookies_are_named_sid_prod_and_secure_cross_site(client, student):
         assert cookie["samesite"] == "None"
 
 
-def test_a_sid_preview_cookie_is_ignored_by_prod(student):
+def test_a_sid_preview_cookie_is_ignored_by_prod(student, staff):
     with override_settings(**PREVIEW):
         preview = APIClient()
+        unlocked = preview.post(
+            "/api/preview/unlock", {"email": staff.email, "password": PASSWORD}, format="json"
+        )
+        assert unlocked.status_code == 204
         login(preview, student)
         key = preview.cookies["sid_preview"].value
         assert preview.get("/auth/me", secure=True).status_code == 200
