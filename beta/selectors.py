@@ -47,7 +47,8 @@ class BetaState:
 
 def _from_row(row):
     return BetaState(
-        phase=row.phase,
+        # str(): a freshly created row holds the Phase member, which WSGI refuses in a header.
+        phase=str(row.phase),
         beta_disabled=row.beta_disabled,
         allow_signup_without_invite=row.allow_signup_without_invite,
     )

@@ -2,6 +2,7 @@ import pytest
 from django.test import override_settings
 
 from beta.models import BetaSettingsChange
+from beta.selectors import beta_state
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,10 @@ def test_the_phase_survives_a_redis_outage(client, set_beta):
 
     assert response.json()["phase"] == "open_beta"
     assert response["X-Beta-Phase"] == "open_beta"
+
+
+def test_the_phase_header_is_a_plain_string_on_a_fresh_database(client):
+    # wsgiref (runserver) refuses header values that are str subclasses such as a Phase member.
+    response = client.get("/health")
+    assert type(response.headers["X-Beta-Phase"]) is str
+    assert type(beta_state().phase) is str
