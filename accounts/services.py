@@ -9,6 +9,7 @@ from accounts.selectors import guest_get_active
 from beta.selectors import beta_state
 from instainstru.api import ApplicationError
 from invites.services import invite_lock, invite_redeem
+from search_history.services import search_history_merge_guest
 
 
 def email_taken_error():
@@ -79,4 +80,5 @@ def guest_convert(*, guest_id: str | None, user: User) -> GuestSession | None:
         GuestSession.objects.filter(pk=guest.pk, converted_user__isnull=True).update(
             converted_user=user, converted_at=timezone.now()
         )
+    search_history_merge_guest(guest_id=guest.pk, user=user)
     return guest

@@ -7,6 +7,7 @@ from beta import api as beta_api
 from bookings import api as bookings_api
 from instainstru.health import health
 from invites import api as invites_api
+from search_history import api as search_history_api
 
 urlpatterns = [
     path("health", health, name="health"),
@@ -34,6 +35,14 @@ urlpatterns = [
         "api/bookings/<int:booking_id>/complete",
         bookings_api.BookingCompleteApi.as_view(),
         name="booking-complete",
+    ),
+    path(
+        "api/search-history/", search_history_api.SearchHistoryApi.as_view(), name="search-history"
+    ),
+    path(
+        "api/search-history/<str:entry_id>",
+        search_history_api.SearchEntryApi.as_view(),
+        name="search-history-entry",
     ),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("admin/", admin.site.urls),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "beta",
     "invites",
     "bookings",
+    "search_history",
 ]
 
 MIDDLEWARE = [
