@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "beta",
     "invites",
     "bookings",
+    "ratelimits",
     "search_history",
 ]
 
@@ -46,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "beta.middleware.PreviewGateMiddleware",
+    "ratelimits.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -161,6 +163,43 @@ CORS_EXPOSE_HEADERS = ["X-Site-Mode", "X-Beta-Phase", "Retry-After", "X-Request-
 # How many proxies we run in front of gunicorn; X-Forwarded-For entries beyond that many are
 # client-chosen and never trusted (see instainstru.http.client_ip).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Rate limits ----------------------------------------------------------------------------
+# API.md "Rate limits", applied by ratelimits.middleware before DRF and counted in the "default"
+# cache (Redis), so the numbers hold across workers and hosts. Rates are "count/period" ("120/m",
+# "10/h", "3/2s"); an environment overrides the numbers by replacing this dict. Routes are
+# "METHOD /path" ("*" for any method, a trailing "*" for a prefix). `manage.py ratelimit_policy`
+# prints what is in force.
+RATELIMIT_POLICY = {
+    "scope": ["/api/", "/auth/"],
+    # The front end calls these on every page load (twice in React's strict mode).
+    "exempt": [
+        "OPTIONS *",
+        "GET /auth/me",
+        "POST /api/public/session/guest",
+        "GET /api/search-history/",
+        "* /api/schema/*",
+    ],
+    "general": {"rate": "120/m", "key": "identity"},
+    "buckets": {
+        "login_ip": {"routes": ["POST /auth/login"], "rate": "10/m", "key": "ip"},
+        "login_email": {"routes": ["POST /auth/login"], "rate": "5/m", "key": "email"},
+        "register_ip": {"routes": ["POST /auth/register"], "rate": "10/h", "key": "ip"},
+        # One bucket for both: each tries a code, so together they bound guessing per address.
+        "invites_ip": {
+            "routes": ["GET /api/beta/invites/validate", "POST /api/beta/invites/redeem"],
+            "rate": "20/m",
+            "key": "ip",
+        },
+        "search_history_write": {
+            "routes": ["POST /api/search-history/"],
+            "rate": "60/m",
+            "key": "identity",
+        },
+        "preview_unlock_ip": {"routes": ["POST /api/preview/unlock"], "rate": "10/m", "key": "ip"},
+    },
+}
+RATELIMIT_USE_CACHE = "default"
 
 # --- Request size ---------------------------------------------------------------------------
 API_MAX_BODY_BYTES = 1024 * 1024
