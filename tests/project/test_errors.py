@@ -96,3 +96,13 @@ def test_the_schema_documents_the_api(client):
     paths = response.json()["paths"]
     for p in ["/auth/register", "/auth/login", "/auth/me", "/api/public/session/guest"]:
         assert p in paths
+
+
+@pytest.mark.parametrize("url", ["/auth/register", "/auth/login"])
+def test_json_nested_too_deeply_is_400_not_500(url):
+    client = APIClient(raise_request_exception=False)
+    body = "[" * 200_000 + "]" * 200_000
+
+    response = client.post(url, data=body, content_type="application/json")
+
+    assert_error(response, 400, "invalid")
