@@ -18,6 +18,9 @@ from accounts import services
 from accounts.models import Role, User
 from accounts.selectors import me_payload
 from instainstru.api import ApplicationError
+from instainstru.http import client_ip
+from referrals.services import user_ip_record
+from referrals.views import referral_from_request
 
 
 def set_guest_cookie(response, guest_id):
@@ -111,6 +114,7 @@ class RegisterApi(APIView):
         serializer = self.RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        referral_code, referral_via = referral_from_request(request, data.get("referral_code"))
         with transaction.atomic():
             user = services.user_register(
                 email=data["email"],
@@ -118,6 +122,9 @@ class RegisterApi(APIView):
                 full_name=data["full_name"],
                 role=data["role"],
                 invite_code=data.get("invite_code") or None,
+                referral_code=referral_code,
+                referral_via=referral_via,
+                signup_ip=client_ip(request),
             )
             log_in(request, user)
         return Response(me_payload(user), status=status.HTTP_201_CREATED)
@@ -147,6 +154,7 @@ class LoginApi(APIView):
             )
         with transaction.atomic():
             log_in(request, user)
+            user_ip_record(user=user, ip=client_ip(request))  # for the referral same-IP rule
         return Response(me_payload(user))
 
 

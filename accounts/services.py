@@ -9,6 +9,7 @@ from accounts.selectors import guest_get_active
 from beta.selectors import beta_state
 from instainstru.api import ApplicationError
 from invites.services import invite_lock, invite_redeem
+from referrals.services import referral_signup
 from search_history.services import search_history_merge_guest
 
 
@@ -22,9 +23,18 @@ def email_taken_error():
 
 @transaction.atomic
 def user_register(
-    *, email: str, password: str, full_name: str, role: str, invite_code: str | None = None
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    role: str,
+    invite_code: str | None = None,
+    referral_code: str | None = None,
+    referral_via: str | None = None,
+    signup_ip: str | None = None,
 ) -> User:
-    """Creates the account, redeeming the invite in the same transaction.
+    """Creates the account, redeeming the invite and recording the referral in the same
+    transaction.
 
     Checks run in the contract's order: the e-mail (409), then the invite. The invite row is
     locked until commit, and the unique e-mail index, not the prior read, decides e-mail races.
@@ -51,6 +61,7 @@ def user_register(
         raise email_taken_error() from exc
     if invite is not None:
         invite_redeem(invite=invite, user=user)
+    referral_signup(user=user, code=referral_code, via=referral_via, ip=signup_ip)
     return user
 
 

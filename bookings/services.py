@@ -5,6 +5,7 @@ from rest_framework import status
 from accounts.models import Role, User
 from bookings.models import Booking, BookingStatus
 from instainstru.api import ApplicationError
+from referrals.services import referral_booking_completed
 
 
 def role_forbidden(detail):
@@ -56,4 +57,6 @@ def booking_complete(*, booking_id: int, instructor: User) -> Booking:
     booking.status = BookingStatus.COMPLETED
     booking.completed_at = timezone.now()
     booking.save(update_fields=["status", "completed_at"])
+    # In this transaction: the credits exist exactly when the completion does.
+    referral_booking_completed(student_id=booking.student_id)
     return booking

@@ -7,6 +7,8 @@ from beta import api as beta_api
 from bookings import api as bookings_api
 from instainstru.health import health
 from invites import api as invites_api
+from referrals import api as referrals_api
+from referrals import views as referrals_views
 from search_history import api as search_history_api
 
 urlpatterns = [
@@ -44,6 +46,8 @@ urlpatterns = [
         search_history_api.SearchEntryApi.as_view(),
         name="search-history-entry",
     ),
+    path("api/referrals/me", referrals_api.ReferralMeApi.as_view(), name="referrals-me"),
+    path("r/<str:code>", referrals_views.referral_click, name="referral-click"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("admin/", admin.site.urls),
 ]

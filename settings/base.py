@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "bookings",
     "ratelimits",
     "search_history",
+    "referrals",
 ]
 
 MIDDLEWARE = [
