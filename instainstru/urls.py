@@ -30,6 +30,17 @@ urlpatterns = [
         name="invite-validate",
     ),
     path("api/beta/invites/redeem", invites_api.InviteRedeemApi.as_view(), name="invite-redeem"),
+    path(
+        "api/beta/invites/batches",
+        invites_api.InviteBatchCreateApi.as_view(),
+        name="invite-batches",
+    ),
+    path(
+        "api/beta/invites/batches/<int:batch_id>",
+        invites_api.InviteBatchDetailApi.as_view(),
+        name="invite-batch",
+    ),
+    path("api/beta/invites/stats", invites_api.InviteStatsApi.as_view(), name="invite-stats"),
     path("api/preview/unlock", beta_api.PreviewUnlockApi.as_view(), name="preview-unlock"),
     path("api/bookings/", bookings_api.BookingCreateApi.as_view(), name="booking-create"),
     path("api/bookings/history", bookings_api.BookingHistoryApi.as_view(), name="booking-history"),

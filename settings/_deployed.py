@@ -45,3 +45,8 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "None"
 
 MAILERS = mailers_from_url(env("EMAIL_URL", default="smtp://localhost:25"))  # noqa: F405
+
+# --- Background tasks -----------------------------------------------------------------------
+# Queued in PostgreSQL and run by `manage.py db_worker` processes (as many as the load needs).
+# Every task uses the "default" queue, the one db_worker reads unless told otherwise.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

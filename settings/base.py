@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "corsheaders",
     "drf_spectacular",
+    "django_tasks_db",  # the database task queue of preview and prod (settings._deployed)
     "accounts",
     "beta",
     "invites",
@@ -233,6 +234,12 @@ def mailers_from_url(url):
 
 
 MAILERS = mailers_from_url(env("EMAIL_URL", default="consolemail://"))
+
+# --- Background tasks -----------------------------------------------------------------------
+# django.tasks: the code only enqueues, so the backend is a setting. Locally and in tests a task
+# runs at once in the process that enqueues it; preview and prod queue in the database for
+# `manage.py db_worker` (settings._deployed).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 # --- I18N, static ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
