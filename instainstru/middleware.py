@@ -1,8 +1,33 @@
-"""Project-wide middleware: the API body limit."""
+"""Project-wide middleware: the request id, the API body limit."""
 
 from django.conf import settings
 
 from instainstru.api import is_api_path, json_error
+from instainstru.logging import accepted_request_id, request_id_var
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class RequestIdMiddleware:
+    """Gives every request an id, logged with everything it logs and returned as X-Request-ID.
+
+    First in MIDDLEWARE, so that answers given by other middleware (HTTPS redirect, 413, preview
+    lock, 429) carry it too. An id from the load balancer is kept when it is a sane short token,
+    so its logs and ours share it; anything else is replaced rather than echoed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = accepted_request_id(request.headers.get(REQUEST_ID_HEADER))
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response[REQUEST_ID_HEADER] = request.request_id
+        return response
 
 
 class BodySizeLimitMiddleware:

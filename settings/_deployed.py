@@ -44,6 +44,26 @@ SESSION_COOKIE_SAMESITE = "None"
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "None"
 
+# --- Logging --------------------------------------------------------------------------------
+# One JSON object per line on stdout, for the platform's log collector to index. Each line
+# carries the id of the request that wrote it, the same id the client got as X-Request-ID and
+# gunicorn wrote in its access log (gunicorn.conf.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "instainstru.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # 4xx answers are the clients' business (and /auth/me's 401 comes with every page load).
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
+
 MAILERS = mailers_from_url(env("EMAIL_URL", default="smtp://localhost:25"))  # noqa: F405
 
 # --- Background tasks -----------------------------------------------------------------------

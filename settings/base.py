@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "instainstru.middleware.RequestIdMiddleware",  # first: every answer carries X-Request-ID
     "django.middleware.security.SecurityMiddleware",
     "beta.middleware.SiteHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
