@@ -1,15 +1,11 @@
 """Site headers on every response, and preview's staff gate."""
 
-import logging
-
 from django.conf import settings
 from django.core import signing
 
 from accounts.models import User
-from beta.selectors import beta_state
+from beta.selectors import beta_phase_label
 from instainstru.api import is_api_path, json_error
-
-logger = logging.getLogger(__name__)
 
 PREVIEW_PASS_COOKIE = "preview_pass"
 PREVIEW_PASS_SALT = "beta.preview_pass"
@@ -33,13 +29,7 @@ class SiteHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response["X-Site-Mode"] = settings.SITE_MODE
-        try:
-            response["X-Beta-Phase"] = beta_state().label
-        except Exception:
-            # The database is down too (beta_state already falls back from the cache): the
-            # response, e.g. /health's 503, must still go out.
-            logger.warning("beta: phase unknown for X-Beta-Phase", exc_info=True)
-            response["X-Beta-Phase"] = "unknown"
+        response["X-Beta-Phase"] = beta_phase_label()
         return response
 
 

@@ -54,6 +54,16 @@ def _from_row(row):
     )
 
 
+def beta_phase_label() -> str:
+    """The phase label for headers and /health, or "unknown" when neither the cache nor the
+    database can say (the answer, e.g. /health's 503, must still go out)."""
+    try:
+        return beta_state().label
+    except Exception:
+        logger.warning("beta: phase unknown", exc_info=True)
+        return "unknown"
+
+
 def beta_settings_row():
     row, _ = BetaSettings.objects.get_or_create(id=BetaSettings.SINGLETON_ID)
     return row

@@ -102,7 +102,8 @@ def exception_handler(exc, context):
         (None, None),
     )
     if code is None:
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
         if code == "permission_denied":
             code = "forbidden"
     detail = exc.detail if isinstance(exc.detail, str) else exc.default_detail

@@ -10,7 +10,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from beta.selectors import beta_state
+from beta.selectors import beta_phase_label
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +38,6 @@ def cache_ok():
         return False
 
 
-def phase_label():
-    try:
-        return beta_state().label
-    except Exception:
-        return "unknown"
-
-
 @never_cache
 @require_GET
 def health(request):
@@ -55,7 +48,7 @@ def health(request):
         "db": "ok" if db else "down",
         "cache": "ok" if cached else "down",
         "site_mode": settings.SITE_MODE,
-        "phase": phase_label(),
+        "phase": beta_phase_label(),
     }
     if not db:
         body.update(detail="The database is unreachable.", code="unavailable")
